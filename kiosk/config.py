@@ -44,7 +44,7 @@ class DeviceConfig:
     baudrate: int = field(default=115200, metadata=spec(ge=1200, le=921600))
     timeout_s: float = field(default=2.0, metadata=spec(gt=0, le=120))
     retries: int = field(default=2, metadata=spec(ge=0, le=10))
-    reconnect_max_s: float = field(default=30.0, metadata=spec(gt=0, le=3600))
+    reconnect_max_s: float = field(default=2.0, metadata=spec(gt=0, le=60))
     enabled: bool = True
 
 

@@ -40,7 +40,7 @@ def pki_command(args: argparse.Namespace) -> int:
 
 
 #: Modules that register further sub-commands when imported.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("sim.commands",)
 
 
 def _load_subcommands() -> None:
