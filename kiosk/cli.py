@@ -76,7 +76,16 @@ def hash_pin_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: Modules that register further sub-commands with :func:`command` when imported.
+COMMAND_MODULES: tuple[str, ...] = (
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    for module in COMMAND_MODULES:
+        importlib.import_module(module)
     parser = argparse.ArgumentParser(
         prog="kiosk", description="Controller for an unmanned certificate-issuing kiosk.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
