@@ -38,6 +38,7 @@ Regenerate with `kiosk-sim pki --out examples/pki` (the kiosk ids default to {id
 | broker.pem / broker.key | Mosquitto's TLS server certificate (localhost, 127.0.0.1) |
 | authority.pem / authority.key | the issuing authority's document-signing certificate (PAdES) |
 | authority-ed25519.key / .pub | the authority's Ed25519 key for signing document content |
+| authority-ed25519.pem | that key's certificate, signed by the CA (verifiers trust it via ca.pem) |
 | backend-x25519.key / .pub | the backend's X25519 key; kiosks encrypt identity data to it |
 | fleet.pem / fleet.key | the fleet monitor's MQTT client certificate (CN fleet-monitor) |
 | fleet-ed25519.key / .pub | the fleet's Ed25519 key for signing commands to kiosks |
@@ -116,6 +117,26 @@ def _save_cert(out: Path, stem: str, key: object, cert: x509.Certificate) -> Non
     _write_key(out / f"{stem}.key", key)
 
 
+def certify_content_key(ca_key: ec.EllipticCurvePrivateKey, ca_cert: x509.Certificate,
+                        public_key: ed25519.Ed25519PublicKey,
+                        now: datetime.datetime) -> x509.Certificate:
+    """A CA-signed certificate for the authority's Ed25519 content-signing key."""
+    return (x509.CertificateBuilder()
+            .subject_name(_name("Test Issuing Authority content signing (TEST ONLY)"))
+            .issuer_name(ca_cert.subject).public_key(public_key)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + VALIDITY)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(
+                digital_signature=True, content_commitment=True, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+                ca_key.public_key()), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+
+
 def make_pki(out: Path, kiosk_ids: Sequence[str] = DEFAULT_KIOSK_IDS) -> list[Path]:
     """Write a complete test PKI into ``out``; returns the files written."""
     out.mkdir(parents=True, exist_ok=True)
@@ -138,5 +159,10 @@ def make_pki(out: Path, kiosk_ids: Sequence[str] = DEFAULT_KIOSK_IDS) -> list[Pa
                           ("fleet-ed25519", ed25519.Ed25519PrivateKey.generate())):
         _write_key(out / f"{stem}.key", raw_key)
         _write_public(out / f"{stem}.pub", raw_key)
+    content_key = serialization.load_pem_private_key(
+        (out / "authority-ed25519.key").read_bytes(), password=None)
+    (out / "authority-ed25519.pem").write_bytes(
+        certify_content_key(ca_key, ca_cert, content_key.public_key(), now)  # type: ignore[arg-type]
+        .public_bytes(serialization.Encoding.PEM))
     (out / "README.md").write_text(README.format(ids=", ".join(kiosk_ids)), encoding="utf-8")
     return sorted(out.iterdir())
