@@ -16,7 +16,7 @@ $(STAMP): setup.cfg pyproject.toml scripts/debian-deps
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m kiosk.run_all
+	$(BIN)/python -m sim.run_all
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
