@@ -93,10 +93,10 @@ class TelemetryConfig:
 
 @dataclass(frozen=True)
 class JournalConfig:
-    """The crash-safe issuance journal (SQLite) and where spooled jobs and temp files go."""
+    """The crash-safe issuance journal (SQLite). Print jobs are never spooled to disk: an
+    issued document holds personal data, so it lives only in memory until printed."""
 
     path: Path = field(metadata=spec(kind="path"))
-    spool_dir: Path = field(metadata=spec(kind="path"))
 
 
 @dataclass(frozen=True)

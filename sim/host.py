@@ -68,7 +68,7 @@ def kiosk_config_text(run_dir: Path, pki_dir: Path, devices: Sequence[str],
         f'fleet_public_key_file = "{pki}/fleet-ed25519.pub"',
         f'outbox_path = "{(run_dir / "kiosk" / "outbox.sqlite").resolve()}"', "",
         "[journal]", f'path = "{(run_dir / "kiosk" / "journal.sqlite").resolve()}"',
-        f'spool_dir = "{(run_dir / "kiosk" / "spool").resolve()}"', "",
+        "",
         "[service]",
         'pin_hash = "scrypt$00112233445566778899aabbccddeeff$'
         'ecaa613317efa69f10b9dcc33fb967709a4273154270a48b701b906ac22d6934"', "",
