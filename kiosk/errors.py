@@ -190,7 +190,48 @@ class TelemetryError(KioskError):
     code = "telemetry.invalid"
 
 
+class TopicError(TelemetryError):
+    """A topic or an id in it is malformed, a wildcard, reserved, or disagrees with the body."""
+
+    code = "telemetry.topic"
+
+
+class SchemaError(TelemetryError):
+    """A payload is not valid JSON, or a field is missing, unknown, of the wrong type or range."""
+
+    code = "telemetry.schema"
+
+
+class UnsupportedVersion(SchemaError):
+    """A payload's version field ``v`` names a version this side does not speak."""
+
+    code = "telemetry.version"
+
+
+class PayloadTooLarge(TelemetryError):
+    """A payload exceeds the wire contract's size limit; it is rejected before parsing."""
+
+    code = "telemetry.too_large"
+
+
+class OutboxError(TelemetryError):
+    """The durable telemetry outbox cannot store or read events (disk full, corrupt, pragmas)."""
+
+    code = "telemetry.outbox"
+
+
 class CommandRejected(TelemetryError):
-    """A fleet command was refused: bad signature, expired, replayed or not for this kiosk."""
+    """A fleet command was refused: bad signature, expired, replayed or not for this kiosk.
+
+    ``reason`` is a stable token (``bad_signature``, ``expired``, ``replayed``, ...) that the
+    kiosk reports in its ``command_rejected`` event.
+    """
 
     code = "telemetry.command_rejected"
+    reason: str = "rejected"
+
+    def __init__(self, detail: str = "", *, reason: str | None = None,
+                 code: str | None = None, message_key: str | None = None) -> None:
+        super().__init__(detail, code=code, message_key=message_key)
+        if reason is not None:
+            self.reason = reason

@@ -11,7 +11,7 @@ import pytest
 from kiosk.errors import IssuanceError, PaymentDeclined
 from kiosk.issuance.journal import Journal, JournalError, TxnState
 from kiosk.issuance.saga import IssuanceSaga, IssueRequest, Outcome
-from tests.issuance.fakes import Faults, FakePayment, FakeSource, fake_ports
+from tests.issuance.fakes import FakePayment, FakeSource, Faults, fake_ports
 
 REQUEST = IssueRequest("resident-copy", "주민등록표 등본", {"history": "recent"}, "token")
 
