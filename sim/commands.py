@@ -26,6 +26,10 @@ def _up_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timing", type=float, default=1.0,
                         help="scale of mechanical delays: 1 realistic, 0 instant")
     parser.add_argument("--seed", type=int, default=0, help="seed for garbage and outcomes")
+    parser.add_argument("--backend-url", default="https://127.0.0.1:8443",
+                        help="backend URL written into RUN_DIR/kiosk.toml")
+    parser.add_argument("--broker-url", default="mqtt://127.0.0.1:1883",
+                        help="broker URL written into RUN_DIR/kiosk.toml")
 
 
 @command("up", "start all six device emulators on ptys until SIGINT/SIGTERM", _up_args)
@@ -35,7 +39,8 @@ def up_command(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    with SimHost(args.dir, timing=args.timing, seed=args.seed) as host:
+    with SimHost(args.dir, timing=args.timing, seed=args.seed, backend_url=args.backend_url,
+                 broker_url=args.broker_url) as host:
         for device, link in host.links.items():
             print(f"{device:12} {args.dir / device} -> {link.tty_path}")
         print(f"{'config':12} {args.dir / 'kiosk.toml'}")

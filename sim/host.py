@@ -46,7 +46,7 @@ def load_emulator_class(device: str) -> type[Emulator]:
     return getattr(importlib.import_module(module_name), class_name)  # type: ignore[no-any-return]
 
 
-def kiosk_config_text(run_dir: Path, pki_dir: Path, devices: Sequence[str],
+def kiosk_config_text(run_dir: Path, pki_dir: Path, devices: Sequence[str], *,
                       backend_url: str = "https://127.0.0.1:8443",
                       broker_url: str = "mqtt://127.0.0.1:1883",
                       kiosk_id: str = "jongno-0001") -> str:
@@ -82,12 +82,16 @@ class SimHost:
     """The emulators of one run directory, their ptys and the control API."""
 
     def __init__(self, run_dir: Path, *, devices: Sequence[str] | None = None,
-                 timing: float = 0.0, seed: int = 0, pki_dir: Path | None = None) -> None:
+                 timing: float = 0.0, seed: int = 0, pki_dir: Path | None = None,
+                 backend_url: str = "https://127.0.0.1:8443",
+                 broker_url: str = "mqtt://127.0.0.1:1883") -> None:
         self.run_dir = run_dir
         self.devices = tuple(devices or EMULATORS)
         self.timing = timing
         self.seed = seed
         self.pki_dir = pki_dir or Path(__file__).resolve().parent.parent / "examples" / "pki"
+        self.backend_url = backend_url
+        self.broker_url = broker_url
         self.emulators: dict[str, Emulator] = {}
         self.links: dict[str, PtyLink] = {}
         self._server: ThreadingHTTPServer | None = None
@@ -107,7 +111,9 @@ class SimHost:
             self.links[device] = link
         self._start_control()
         (self.run_dir / "kiosk.toml").write_text(
-            kiosk_config_text(self.run_dir, self.pki_dir, self.devices), encoding="utf-8")
+            kiosk_config_text(self.run_dir, self.pki_dir, self.devices,
+                              backend_url=self.backend_url, broker_url=self.broker_url),
+            encoding="utf-8")
 
     def stop(self) -> None:
         if self._server is not None:
