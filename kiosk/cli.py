@@ -78,6 +78,7 @@ def hash_pin_command(args: argparse.Namespace) -> int:
 
 #: Modules that register further sub-commands with :func:`command` when imported.
 COMMAND_MODULES: tuple[str, ...] = (
+    "kiosk.issuance.verify_cli",
 )
 
 

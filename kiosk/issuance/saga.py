@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -39,6 +40,9 @@ from kiosk.issuance.journal import Journal, Transaction, TxnState
 from kiosk.issuance.ports import PaymentOutcome, PaymentResult, Ports, Receipt
 
 log = logging.getLogger(__name__)
+
+#: How often the wait for 'taken' checks whether it should stop.
+COLLECT_POLL_S = 0.25
 
 
 class Outcome(StrEnum):
@@ -70,6 +74,7 @@ class IssueRequest:
     document_name: str
     options: Mapping[str, str] = field(default_factory=dict)
     identity_token: str | None = None
+    copies: int = 1
 
 
 @dataclass
@@ -172,41 +177,71 @@ class IssuanceSaga:
             self.on_event("job_mismatch", {"document_type": request.document_code})
             raise JobMismatch("print job does not belong to the current session",
                               step="print")
-        self.journal.advance(txn_id, TxnState.PRINTING)
-        progress(IssueStep.PRINTING, 0, pages)
-        try:
-            printed = self.ports.printer.print_pdf(
-                txn_id, pdf, pages, lambda done: progress(IssueStep.PRINTING, done, pages))
-        except DeviceOperationError as exc:
-            done = int(getattr(exc, "pages_done", 0) or 0)
-            self.journal.advance(txn_id, TxnState.PRINTING, pages_printed=done)
-            raise
+        total = pages * request.copies
+        self.journal.advance(txn_id, TxnState.PRINTING, pages_expected=total)
+        progress(IssueStep.PRINTING, 0, total)
+        printed = 0
+        for copy in range(request.copies):
+            printed += self._print_copy(txn_id, pdf, pages, copy, printed, total, progress)
+            _check_cancel(cancelled)
+            if pages > 1:
+                progress(IssueStep.BINDING, copy, request.copies)
+                self.ports.finisher.bind(pages)
         del pdf
         self.journal.advance(txn_id, TxnState.PRINTED, pages_printed=printed)
-        if printed != pages:
-            raise DeviceOperationError("printer", f"{printed} of {pages} pages came out",
-                                       code="device.page_count")
-        _check_cancel(cancelled)
         if pages > 1:
-            progress(IssueStep.BINDING, 0, pages)
-            self.ports.finisher.bind(pages)
             self.journal.advance(txn_id, TxnState.BOUND)
-        progress(IssueStep.PRESENTING, pages, pages)
+        progress(IssueStep.PRESENTING, total, total)
         self.ports.finisher.present()
         self.journal.advance(txn_id, TxnState.PRESENTED)
-        self._print_receipt(txn_id, request, pages)
-        return pages
+        self._print_receipt(txn_id, request, total)
+        return total
+
+    def _print_copy(self, txn_id: str, pdf: bytes, pages: int, copy: int, before: int,
+                    total: int, progress: ProgressCallback) -> int:
+        job_name = txn_id if copy == 0 else f"{txn_id}-{copy + 1}"
+        try:
+            printed = self.ports.printer.print_pdf(
+                job_name, pdf, pages,
+                lambda done: progress(IssueStep.PRINTING, before + done, total))
+        except DeviceOperationError as exc:
+            done = int(getattr(exc, "pages_done", 0) or 0)
+            self.journal.advance(txn_id, TxnState.PRINTING, pages_printed=before + done)
+            raise
+        if printed != pages:
+            self.journal.advance(txn_id, TxnState.PRINTING, pages_printed=before + printed)
+            raise DeviceOperationError("printer", f"{printed} of {pages} pages came out",
+                                       code="device.page_count")
+        return printed
 
     def collect(self, txn_id: str, timeout_s: float) -> Outcome:
         """Wait for the citizen to take the document; capture, or retract after the timeout."""
-        taken = False
-        try:
-            taken = self.ports.finisher.wait_taken(timeout_s)
-        except DeviceError as exc:
-            log.warning("presenter failed while waiting: %s", exc.code)
-        if taken:
-            self.journal.advance(txn_id, TxnState.TAKEN)
-            return self._capture(txn_id, Outcome.COMPLETED)
+        if self.await_collection(txn_id, threading.Event(), timeout_s):
+            return self.taken(txn_id)
+        return self.retract(txn_id)
+
+    def await_collection(self, txn_id: str, stop: threading.Event, max_wait_s: float) -> bool:
+        """True once the presenter senses 'taken'; False when ``stop`` is set or time runs out."""
+        deadline = time.monotonic() + max_wait_s
+        while not stop.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            try:
+                if self.ports.finisher.wait_taken(min(COLLECT_POLL_S, remaining)):
+                    return True
+            except DeviceError as exc:
+                log.warning("presenter failed while waiting for %s: %s", txn_id, exc.code)
+                stop.wait(min(COLLECT_POLL_S, max(0.0, remaining)))
+        return False
+
+    def taken(self, txn_id: str) -> Outcome:
+        """The citizen has the document: capture the payment and complete."""
+        self.journal.advance(txn_id, TxnState.TAKEN)
+        return self._capture(txn_id, Outcome.COMPLETED)
+
+    def retract(self, txn_id: str) -> Outcome:
+        """Not taken in time: pull it into the retract bin; it was issued, so it stays paid."""
         try:
             self.ports.finisher.retract()
         except DeviceError as exc:
