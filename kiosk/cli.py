@@ -79,6 +79,7 @@ def hash_pin_command(args: argparse.Namespace) -> int:
 #: Modules that register further sub-commands with :func:`command` when imported.
 COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.issuance.verify_cli",
+    "kiosk.screens_cli",
 )
 
 
@@ -103,4 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run through the imported module, where the other modules register their commands.
+    from kiosk.cli import main as registered_main
+
+    sys.exit(registered_main())

@@ -40,7 +40,7 @@ def pki_command(args: argparse.Namespace) -> int:
 
 
 #: Modules that register further sub-commands when imported.
-COMMAND_MODULES: tuple[str, ...] = ("sim.commands",)
+COMMAND_MODULES: tuple[str, ...] = ("sim.commands", "sim.backend.cli")
 
 
 def _load_subcommands() -> None:
@@ -69,4 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run through the imported module, where the other modules register their commands.
+    from sim.cli import main as registered_main
+
+    sys.exit(registered_main())
