@@ -100,6 +100,17 @@ class JournalConfig:
 
 
 @dataclass(frozen=True)
+class DocumentsConfig:
+    """Issued documents: the authority's PAdES signing certificate and key (on a real kiosk in
+    its secure element), and the certificate of the authority's Ed25519 content-signing key,
+    which every document the backend sends must verify against before it is printed."""
+
+    signer_cert_file: Path = field(metadata=spec(kind="file"))
+    signer_key_file: Path = field(metadata=spec(kind="file"))
+    content_cert_file: Path = field(metadata=spec(kind="file"))
+
+
+@dataclass(frozen=True)
 class UiConfig:
     """The touchscreen: resolution, theme, language choices and the idle timeouts."""
 
@@ -146,6 +157,7 @@ class KioskConfig:
     backend: BackendConfig
     telemetry: TelemetryConfig
     journal: JournalConfig
+    documents: DocumentsConfig
     service: ServiceConfig
     trust: TrustConfig
     ui: UiConfig = field(default_factory=UiConfig)

@@ -59,6 +59,93 @@ class IssuingStep(StrEnum):
     PRESENTING = "presenting"
 
 
+#: The most copies of one document a citizen may ask for in one session (our limit: each
+#: copy is printed and bound on its own, and a queue of citizens waits behind).
+MAX_COPIES = 5
+
+
+class FingerprintHint(StrEnum):
+    """Why a fingerprint attempt failed, shown with what to do (Snapshot.fingerprint_hint)."""
+
+    NO_FINGER = "no_finger"
+    WET = "wet"
+    DRY = "dry"
+    MESSY = "messy"
+    NO_MATCH = "no_match"
+    NOT_LIVE = "not_live"
+
+
+class RrnHint(StrEnum):
+    """Why a typed RRN was not accepted (Snapshot.rrn_hint)."""
+
+    INCOMPLETE = "rrn.incomplete"
+    INVALID = "rrn.invalid"
+    CHECK_DIGIT = "rrn.check_digit"
+
+
+class PaymentHint(StrEnum):
+    """Why the last card payment attempt did not go through (Snapshot.payment_hint)."""
+
+    DECLINED = "payment.declined"
+    CANCELLED = "payment.cancelled"
+    TIMEOUT = "payment.timeout"
+
+
+class UnavailableReason(StrEnum):
+    """Why a document cannot be chosen now (DocumentChoice.unavailable_reason)."""
+
+    BACKEND = "unavailable.backend"
+    PRINTER = "unavailable.printer"
+    BINDER = "unavailable.binder"
+    FINGERPRINT = "unavailable.fingerprint"
+    PAYMENT = "unavailable.payment"
+    HOURS = "unavailable.hours"
+    LANGUAGE = "unavailable.language"
+
+
+class FailureKey(StrEnum):
+    """Failure.message_key values set by the session (the core adds kiosk.errors keys and
+    UnavailableReason values)."""
+
+    IDENTITY_ATTEMPTS = "failure.identity_attempts"
+    CAPTURE_ATTEMPTS = "failure.capture_attempts"
+    NOT_ENTITLED = "failure.not_entitled"
+    PAYMENT_ATTEMPTS = "failure.payment_attempts"
+    CANCELLING = "failure.cancelling"
+    CANCELLED = "failure.cancelled"
+    NO_RESPONSE = "failure.no_response"
+    RETRACTED = "failure.retracted"
+
+
+class NextStep(StrEnum):
+    """Failure.next_step_key values: what the citizen can do next."""
+
+    VISIT_COUNTER = "next.visit_counter"
+    TRY_LATER = "next.try_later"
+    REFUNDED = "next.refunded"
+    ASK_STAFF = "next.ask_staff"
+    CHOOSE_OTHER = "next.choose_other"
+    PLEASE_WAIT = "next.please_wait"
+    NONE = "next.none"
+
+
+class CollectItem(StrEnum):
+    """Things the citizen must take before leaving (Snapshot.collect_items)."""
+
+    DOCUMENT = "document"
+    CARD = "card"
+    RECEIPT = "receipt"
+
+
+class Cue(StrEnum):
+    """Sounds the UI plays when Snapshot.cue_seq changes (Snapshot.cue names which)."""
+
+    IDLE_WARNING = "idle.warning"
+    COLLECT_CHIME = "collect.chime"
+    COLLECT_REMINDER = "collect.reminder"
+    GUIDANCE_REPEAT = "guidance.repeat"
+
+
 def mask_rrn(digits: str) -> str:
     """Mask an RRN being typed: the first six digits and the dash show, the rest are stars.
 
@@ -124,7 +211,10 @@ class Snapshot:
     """Everything the UI needs to draw one frame; replaced whole on every change.
 
     ``seq`` grows with every snapshot so the UI can tell a new one from the one it drew.
-    ``idle_seconds_left`` is set while the 'need more time?' warning is showing.
+    ``idle_seconds_left`` is set while the 'need more time?' warning is showing (whole
+    seconds; a new snapshot each second). ``rrn_hint`` says why a typed RRN was refused
+    (``RrnHint``). ``cue`` names the sound to play whenever ``cue_seq`` changes (``Cue``);
+    ``cue_seq`` never goes back, so the UI plays each cue once.
     """
 
     seq: int
@@ -150,6 +240,10 @@ class Snapshot:
     volume: int = 5
     rating_offered: bool = False
     message_params: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    rrn_hint: str | None = None
+    cue: str | None = None
+    cue_seq: int = 0
+    max_copies: int = MAX_COPIES
 
 
 class Intent:
@@ -275,6 +369,11 @@ class IntentQueue:
 
     def __init__(self, maxsize: int = 256) -> None:
         self._queue: queue.Queue[Intent] = queue.Queue(maxsize=maxsize)
+        self._notify: Callable[[], None] | None = None
+
+    def set_notify(self, notify: Callable[[], None] | None) -> None:
+        """Call ``notify()`` after every put (the core wakes its loop with it)."""
+        self._notify = notify
 
     def put(self, intent: Intent) -> bool:
         """Queue an intent; returns False (dropping it) if the core is not keeping up."""
@@ -282,6 +381,9 @@ class IntentQueue:
             self._queue.put_nowait(intent)
         except queue.Full:
             return False
+        notify = self._notify
+        if notify is not None:
+            notify()
         return True
 
     def get(self, timeout_s: float | None = None) -> Intent | None:

@@ -24,6 +24,7 @@ transaction stays open and the next run (at the next start or on the core's time
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from kiosk.errors import KioskError
@@ -55,9 +56,16 @@ class Recovery:
         self.ports = ports
 
     def run(self) -> list[Resolution]:
-        """Resolve every unfinished transaction, oldest first."""
-        open_transactions = self.journal.unfinished()
-        if open_transactions:
+        """Resolve every unfinished transaction, oldest first (at start, before any session)."""
+        return self._run(self.journal.unfinished(), purge=True)
+
+    def run_for(self, txn_ids: Collection[str]) -> list[Resolution]:
+        """Resolve only these transactions (those no live session owns any more)."""
+        return self._run([t for t in self.journal.unfinished() if t.txn_id in txn_ids],
+                         purge=False)
+
+    def _run(self, open_transactions: list[Transaction], *, purge: bool) -> list[Resolution]:
+        if open_transactions and purge:
             try:
                 self.ports.printer.purge()
             except KioskError as exc:
