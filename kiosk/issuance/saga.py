@@ -84,6 +84,7 @@ class IssueContext:
     txn: Transaction
     payment: PaymentResult | None = None
     issued_at: str = ""
+    copies: int = 1
 
 
 class IssuanceSaga:
@@ -170,11 +171,14 @@ class IssuanceSaga:
         pages = int(content.pages)
         self.journal.advance(txn_id, TxnState.FETCHED, document_number=content.number,
                              pages_expected=pages)
-        self._context(txn_id).issued_at = content.issued_at
+        context = self._context(txn_id)
+        context.issued_at = content.issued_at
+        context.copies = request.copies
         pdf = self.ports.maker.make_pdf(signed)
         _check_cancel(cancelled)
         if content.transaction_id != txn_id or not self.guard(txn_id):
-            self.on_event("job_mismatch", {"document_type": request.document_code})
+            self.on_event("job_mismatch", {"reason": "not_current_session",
+                                           "document": request.document_code})
             raise JobMismatch("print job does not belong to the current session",
                               step="print")
         total = pages * request.copies
@@ -321,14 +325,21 @@ class IssuanceSaga:
         try:
             self.ports.receipt.print_receipt(receipt)
         except DeviceError as exc:
-            self.on_event("device_fault", {"device": "receipt", "code": exc.code})
+            self.on_event("device_fault", {"device": "receipt", "state": "userError",
+                                           "fault": exc.code})
 
     def _emit_outcome(self, txn_id: str, outcome: Outcome) -> None:
+        """The ``issuance`` event of the telemetry contract (no personal data)."""
         txn = self.journal.get(txn_id)
-        self.on_event(f"issuance_{outcome.value}", {
-            "document_type": txn.document_code, "pages": txn.pages_printed,
-            "fee": txn.fee_won if txn.captured else 0, "outcome": outcome.value,
-            "error_code": txn.error_code})
+        started = txn.session_started_at or txn.created_at
+        payload: dict[str, Any] = {
+            "document": txn.document_code, "outcome": outcome.value,
+            "pages": txn.pages_printed, "copies": self._context(txn_id).copies,
+            "fee_won": txn.fee_won if txn.captured else 0,
+            "session_s": round(max(0.0, txn.updated_at - started), 3)}
+        if txn.error_code:
+            payload["failure"] = txn.error_code
+        self.on_event("issuance", payload)
 
 
 def _check_cancel(cancelled: threading.Event) -> None:

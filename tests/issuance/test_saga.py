@@ -11,6 +11,7 @@ import pytest
 from kiosk.errors import IssuanceError, PaymentDeclined
 from kiosk.issuance.journal import Journal, JournalError, TxnState
 from kiosk.issuance.saga import IssuanceSaga, IssueRequest, Outcome
+from kiosk.telemetry.wire_events import EventKind, check_payload
 from tests.issuance.fakes import FakePayment, FakeSource, Faults, fake_ports
 
 REQUEST = IssueRequest("resident-copy", "주민등록표 등본", {"history": "recent"}, "token")
@@ -26,8 +27,12 @@ def journal(tmp_path: Path):
 def make_saga(journal: Journal, faults: Faults, pages: int = 1, guard=lambda txn: True):
     ports = fake_ports(faults, pages)
     events: list[tuple[str, dict]] = []
-    saga = IssuanceSaga(journal, ports, "jongno-0001", guard=guard,
-                        on_event=lambda kind, payload: events.append((kind, dict(payload))))
+
+    def record(kind: str, payload: dict) -> None:
+        check_payload(EventKind(kind), payload)  # every event keeps the telemetry contract
+        events.append((kind, dict(payload)))
+
+    saga = IssuanceSaga(journal, ports, "jongno-0001", guard=guard, on_event=record)
     return saga, ports, events
 
 
@@ -53,9 +58,11 @@ def test_happy_path_captures_once_after_taken(journal: Journal) -> None:
         "presented", "taken", "completed"]
     [receipt] = ports.receipt.receipts  # type: ignore[attr-defined]
     assert receipt.masked_card == "5409-12**-****-1234" and receipt.fee_won == 200
-    assert events[-1] == ("issuance_completed", {"document_type": "resident-copy", "pages": 3,
-                                                 "fee": 200, "outcome": "completed",
-                                                 "error_code": None})
+    kind, payload = events[-1]
+    assert kind == "issuance"
+    assert {k: v for k, v in payload.items() if k != "session_s"} == {
+        "document": "resident-copy", "pages": 3, "copies": 1, "fee_won": 200,
+        "outcome": "completed"}
 
 
 def test_single_page_is_not_bound_and_free_document_skips_payment(journal: Journal) -> None:
@@ -92,7 +99,8 @@ def test_failure_after_payment_voids(journal: Journal, fault: str, expected_stat
     assert row.state is expected_state
     assert ports.payment.ledger[txn].voided is voided  # type: ignore[attr-defined]
     assert ports.payment.captures == []  # type: ignore[attr-defined]
-    assert events[-1][0] == "issuance_voided" and events[-1][1]["fee"] == 0
+    assert events[-1][0] == "issuance"
+    assert events[-1][1]["outcome"] == "voided" and events[-1][1]["fee_won"] == 0
 
 
 def test_jam_records_pages_done_and_retracts_paper(journal: Journal) -> None:
@@ -112,7 +120,8 @@ def test_declined_payment_fails_without_charge(journal: Journal) -> None:
         saga.pay(txn)
     assert journal.get(txn).state is TxnState.FAILED
     assert txn not in ports.payment.ledger  # type: ignore[attr-defined]
-    assert events[-1][0] == "issuance_failed"
+    assert events[-1][1]["outcome"] == "failed"
+    assert events[-1][1]["failure"] == "payment.declined"
 
 
 def test_lost_approval_reply_is_resolved_by_query(journal: Journal) -> None:
@@ -130,15 +139,15 @@ def test_not_taken_is_retracted_and_paid(journal: Journal) -> None:
     assert outcome is Outcome.RETRACTED
     assert ports.finisher.retracted == 1  # type: ignore[attr-defined]
     assert ports.payment.captures == [txn]  # type: ignore[attr-defined]
-    assert events[-1][0] == "issuance_retracted"
+    assert events[-1][1]["outcome"] == "retracted" and events[-1][1]["fee_won"] == 200
 
 
 def test_receipt_failure_does_not_fail_the_document(journal: Journal) -> None:
     saga, _, events = make_saga(journal, Faults({"receipt_out"}))
     _, outcome = run_all(saga)
     assert outcome is Outcome.COMPLETED
-    assert ("device_fault", {"device": "receipt", "code": "device.paper_out"}) in [
-        (kind, payload) for kind, payload in events]
+    assert ("device_fault", {"device": "receipt", "state": "userError",
+                             "fault": "device.paper_out"}) in events
 
 
 def test_job_of_another_session_is_refused(journal: Journal) -> None:
@@ -150,7 +159,8 @@ def test_job_of_another_session_is_refused(journal: Journal) -> None:
     assert caught.value.code == "issuance.job_mismatch"
     assert ports.printer.jobs == []  # type: ignore[attr-defined]
     assert journal.get(txn).state is TxnState.VOIDED
-    assert ("job_mismatch", {"document_type": "resident-copy"}) in events
+    assert ("job_mismatch",
+            {"reason": "not_current_session", "document": "resident-copy"}) in events
 
 
 def test_document_for_another_transaction_is_refused(journal: Journal) -> None:
