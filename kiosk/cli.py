@@ -79,6 +79,7 @@ def hash_pin_command(args: argparse.Namespace) -> int:
 #: Modules that register further sub-commands with :func:`command` when imported.
 COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.issuance.verify_cli",
+    "kiosk.demo_cli",
     "kiosk.screens_cli",
 )
 

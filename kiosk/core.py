@@ -115,6 +115,8 @@ class KioskCore:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._events: list[object] = []
+        self._pending: list[object] = []
+        self._pending_lock = threading.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         self._txns: dict[int, Transaction] = {}
         self._template: bytearray | None = None
@@ -140,9 +142,17 @@ class KioskCore:
             self._thread.join(timeout=30)
 
     def post(self, event: object) -> None:
-        """Hand a session event (or ``None`` to wake) to the loop; any thread may call it."""
-        loop = self._loop
-        if loop is None or loop.is_closed():
+        """Hand a session event (or ``None`` to wake) to the loop; any thread may call it.
+
+        Events posted before the loop runs are kept and delivered when it starts.
+        """
+        with self._pending_lock:
+            loop = self._loop
+            if loop is None:
+                if event is not None:
+                    self._pending.append(event)
+                return
+        if loop.is_closed():
             return
         try:
             loop.call_soon_threadsafe(self._deliver, event)
@@ -155,8 +165,10 @@ class KioskCore:
         self.post(None)
 
     async def run(self) -> None:
-        self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        with self._pending_lock:
+            self._loop = asyncio.get_running_loop()
+            self._events, self._pending = self._pending, []
         self.intents.set_notify(lambda: self.post(None))
         resolutions = await asyncio.to_thread(self.recovery.run)
         for resolution in resolutions:
@@ -357,7 +369,7 @@ class KioskCore:
             self.saga.forget(txn.txn_id)
             del self._txns[number]
         self.fingerprint.cancel_capture()
-        self.on_end_session()
+        self._spawn(asyncio.to_thread(self.on_end_session))
 
     def _publish_event(self, effect: fx.PublishEvent) -> None:
         if self.telemetry is not None:

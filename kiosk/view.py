@@ -83,6 +83,13 @@ class RrnHint(StrEnum):
     CHECK_DIGIT = "rrn.check_digit"
 
 
+class OptionHint(StrEnum):
+    """Why the options were not accepted (Snapshot.option_hint); ``message_params['option']``
+    names the option's key."""
+
+    REQUIRED = "option.required"
+
+
 class PaymentHint(StrEnum):
     """Why the last card payment attempt did not go through (Snapshot.payment_hint)."""
 
@@ -178,13 +185,22 @@ class DocumentChoice:
 
 @dataclass(frozen=True)
 class OptionChoice:
-    """One option of the chosen document (e.g. include address history), with its values."""
+    """One option of the chosen document (e.g. include address history), with its values.
+
+    ``kind`` is ``"choice"`` (pick one of ``values``) or ``"text"`` (free text typed by the
+    citizen, e.g. a parcel's lot address: ``values`` is empty, ``selected`` is the text so far,
+    at most ``max_length`` characters; ``required`` says the document cannot be issued
+    without it, given the other options as selected now).
+    """
 
     key: str
     labels: Mapping[str, str]
     values: tuple[str, ...]
     value_labels: Mapping[str, Mapping[str, str]]
     selected: str
+    kind: str = "choice"
+    required: bool = False
+    max_length: int = 0
 
 
 @dataclass(frozen=True)
@@ -214,7 +230,8 @@ class Snapshot:
     ``idle_seconds_left`` is set while the 'need more time?' warning is showing (whole
     seconds; a new snapshot each second). ``rrn_hint`` says why a typed RRN was refused
     (``RrnHint``). ``cue`` names the sound to play whenever ``cue_seq`` changes (``Cue``);
-    ``cue_seq`` never goes back, so the UI plays each cue once.
+    ``cue_seq`` never goes back, so the UI plays each cue once. ``option_hint`` says why the
+    options screen did not go on (``OptionHint``).
     """
 
     seq: int
@@ -244,6 +261,7 @@ class Snapshot:
     cue: str | None = None
     cue_seq: int = 0
     max_copies: int = MAX_COPIES
+    option_hint: str | None = None
 
 
 class Intent:
@@ -347,6 +365,12 @@ class SnapshotChannel:
         self._lock = threading.Lock()
         self._latest = initial
         self._wake = wake
+        self._watchers: list[Callable[[], None]] = []
+
+    def watch(self, callback: Callable[[], None]) -> None:
+        """Also call ``callback()`` after every publish (telemetry, demos and tests)."""
+        with self._lock:
+            self._watchers.append(callback)
 
     def set_wake(self, wake: Callable[[], None] | None) -> None:
         with self._lock:
@@ -355,9 +379,9 @@ class SnapshotChannel:
     def publish(self, snapshot: Snapshot) -> None:
         with self._lock:
             self._latest = snapshot
-            wake = self._wake
-        if wake is not None:
-            wake()
+            callbacks = [*self._watchers, *([self._wake] if self._wake else [])]
+        for callback in callbacks:
+            callback()
 
     def latest(self) -> Snapshot:
         with self._lock:

@@ -114,11 +114,11 @@ class SimHost:
             link = PtyLink(emulator, self.run_dir / device)
             link.open()
             self.links[device] = link
-        self._start_control()
         (self.run_dir / "kiosk.toml").write_text(
             kiosk_config_text(self.run_dir, self.pki_dir, self.devices,
                               backend_url=self.backend_url, broker_url=self.broker_url),
             encoding="utf-8")
+        self._start_control()  # control.json last: its existence means "ready"
 
     def stop(self) -> None:
         if self._server is not None:
