@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from kiosk import health
 from kiosk import session_events as ev
 from kiosk.config import DEVICE_NAMES, KioskConfig
 from kiosk.core import KioskCore
@@ -87,7 +88,7 @@ class KioskApp:
             self.session, self.saga, Recovery(self.journal, ports), channel=self.channel,
             intents=self.intents, fingerprint=self.devices["fingerprint"],  # type: ignore[arg-type]
             identity=self.backend, document_names=self._document_name,
-            telemetry=self, on_end_session=self._end_session)
+            telemetry=self, on_end_session=self._end_session, on_backend=self._backend_checked)
         self.key_listeners: list[Callable[[str], None]] = []
         self._service_state: tuple[str, tuple[str, ...]] | None = None
         for device in self.devices.values():
@@ -159,8 +160,21 @@ class KioskApp:
         self._devices_changed()
 
     def _devices_changed(self) -> None:
-        usable = [name for name, device in self.devices.items() if device.status.usable]
+        statuses = {name: device.status for name, device in self.devices.items()}
+        usable = [name for name, status in statuses.items() if status.usable]
         self.core.post(ev.DevicesChanged(usable))
+        if self.telemetry is not None:
+            try:
+                self.telemetry.update_health(consumables=health.consumables(statuses),
+                                             wear=health.wear(statuses))
+            except KioskError as exc:
+                log.warning("health not updated: %s", exc.code)
+
+    def _backend_checked(self, reachable: bool, latency_s: float | None) -> None:
+        if self.telemetry is not None:
+            latency_ms = None if latency_s is None else round(latency_s * 1000, 1)
+            self.telemetry.update_health(backend={"reachable": reachable,
+                                                  "latency_ms": latency_ms})
 
     def _panel_event(self, event: Any) -> None:
         from kiosk.devices.panel.codec import (

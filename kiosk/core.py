@@ -100,7 +100,8 @@ class KioskCore:
                  fingerprint: FingerprintPort, identity: IdentityPort,
                  document_names: Callable[[str, str], str],
                  telemetry: TelemetryPort | None = None,
-                 on_end_session: Callable[[], None] | None = None) -> None:
+                 on_end_session: Callable[[], None] | None = None,
+                 on_backend: Callable[[bool, float | None], None] | None = None) -> None:
         self.session = session
         self.saga = saga
         self.recovery = recovery
@@ -111,6 +112,7 @@ class KioskCore:
         self.document_names = document_names
         self.telemetry = telemetry
         self.on_end_session = on_end_session or (lambda: None)
+        self.on_backend = on_backend or (lambda reachable, latency_s: None)
         self.heartbeat = time.monotonic()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
@@ -388,11 +390,13 @@ class KioskCore:
     async def _backend_watch(self) -> None:
         reachable: bool | None = None
         while True:
+            latency: float | None = None
             try:
-                await asyncio.to_thread(self.identity.health)
+                latency = await asyncio.to_thread(self.identity.health)
                 now_reachable = True
             except (BackendUnavailable, KioskError):
                 now_reachable = False
+            self.on_backend(now_reachable, latency)
             if now_reachable != reachable:
                 reachable = now_reachable
                 self.post(ev.BackendReachability(reachable))
