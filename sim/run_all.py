@@ -68,16 +68,25 @@ def planned_parts(run_dir: Path, timing: float) -> tuple[list[Part], list[str]]:
     """The parts to start and the names of parts not built yet."""
     bin_dir = Path(sys.executable).parent
     sim_dir = run_dir / "sim"
-    parts = [Part("devices", [str(bin_dir / "kiosk-sim"), "up", "--dir", str(sim_dir),
-                              "--timing", str(timing)],
-                  ready=sim_dir / "control.json",
-                  description=f"six device emulators on ptys under {sim_dir}")]
+    backend_port = free_port()
     broker = mosquitto_part(run_dir)
     missing = []
+    parts = []
     if broker is None:
         missing.append("mosquitto (install it: scripts/debian-deps)")
     else:
         parts.append(broker)
+    broker_url = f"mqtt://127.0.0.1:{broker.ready}" if broker else "mqtt://127.0.0.1:1883"
+    parts += [
+        Part("backend", [str(bin_dir / "kiosk-sim"), "backend", "--port", str(backend_port),
+                         "--dir", str(run_dir / "backend")], ready=backend_port,
+             description=f"city issuance backend on https://127.0.0.1:{backend_port} (mTLS)"),
+        Part("devices", [str(bin_dir / "kiosk-sim"), "up", "--dir", str(sim_dir),
+                         "--timing", str(timing), "--broker-url", broker_url,
+                         "--backend-url", f"https://127.0.0.1:{backend_port}"],
+             ready=sim_dir / "control.json",
+             description=f"six device emulators on ptys under {sim_dir}"),
+    ]
     return parts, missing
 
 
