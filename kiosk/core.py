@@ -83,11 +83,11 @@ class Transaction:
     """What the core knows of one session transaction (``txn`` number -> journal id)."""
 
     txn_id: str
+    session: int
     document: str
     options: Mapping[str, str]
     copies: int
     fee_won: int
-    identity_token: Any = None
     cancelled: threading.Event = field(default_factory=threading.Event)
     collect_stop: threading.Event = field(default_factory=threading.Event)
 
@@ -122,6 +122,7 @@ class KioskCore:
         self._tasks: set[asyncio.Task[None]] = set()
         self._txns: dict[int, Transaction] = {}
         self._template: bytearray | None = None
+        self._identity: tuple[int, Any] | None = None
         self._published_seq = -1
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -226,7 +227,13 @@ class KioskCore:
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            log.error("core task failed: %s", type(exc).__name__, exc_info=exc)
 
     def _is_current_transaction(self, txn_id: str) -> bool:
         number = self.session.open_transaction
@@ -244,8 +251,9 @@ class KioskCore:
 
     def _begin(self, effect: fx.BeginTransaction) -> None:
         txn_id = self.saga.begin(effect.document, effect.fee_won, time.time())
-        self._txns[effect.txn] = Transaction(txn_id, effect.document, dict(effect.options),
-                                             effect.copies, effect.fee_won)
+        self._txns[effect.txn] = Transaction(txn_id, effect.session, effect.document,
+                                             dict(effect.options), effect.copies,
+                                             effect.fee_won)
 
     def _capture(self, effect: fx.CaptureFingerprint) -> None:
         self._spawn(self._capture_task(effect.session))
@@ -271,8 +279,9 @@ class KioskCore:
         try:
             if txn is None or template is None:
                 raise IdentityRejected("no fingerprint captured", step="identify")
-            txn.identity_token = await asyncio.to_thread(
+            token = await asyncio.to_thread(
                 self.identity.identify, txn.txn_id, effect.rrn, bytes(template))
+            self._identity = (effect.session, token)
         except IdentityRejected:
             self.post(ev.IdentityRejected(effect.txn, ev.IdentityRejection.NO_MATCH))
             return
@@ -286,10 +295,9 @@ class KioskCore:
         self.post(ev.IdentityVerified(effect.txn))
 
     def _pay(self, effect: fx.RequestPayment) -> None:
-        self._spawn(self._pay_task(effect))
+        self._spawn(self._pay_task(effect, self._txns[effect.txn]))
 
-    async def _pay_task(self, effect: fx.RequestPayment) -> None:
-        txn = self._txns[effect.txn]
+    async def _pay_task(self, effect: fx.RequestPayment, txn: Transaction) -> None:
         try:
             await asyncio.to_thread(self.saga.pay, txn.txn_id)
         except PaymentDeclined as exc:
@@ -305,12 +313,12 @@ class KioskCore:
         self.post(ev.PaymentApproved(effect.txn))
 
     def _issue(self, effect: fx.StartIssuing) -> None:
-        self._spawn(self._issue_task(effect.txn))
+        self._spawn(self._issue_task(effect.txn, self._txns[effect.txn]))
 
-    async def _issue_task(self, number: int) -> None:
-        txn = self._txns[number]
+    async def _issue_task(self, number: int, txn: Transaction) -> None:
+        token = self._identity[1] if self._identity and self._identity[0] == txn.session else None
         request = IssueRequest(txn.document, self.document_names(txn.document, "ko"),
-                               txn.options, _token_text(txn.identity_token), txn.copies)
+                               txn.options, _token_text(token), txn.copies)
 
         def progress(step: IssueStep, done: int, total: int) -> None:
             self.post(ev.IssuingProgress(number, _STEPS[step], done, total))
@@ -325,10 +333,9 @@ class KioskCore:
         self.post(ev.DocumentPresented(number))
         if txn.fee_won:
             self.post(ev.ReceiptPrinted(number))
-        self._spawn(self._collect_task(number))
+        self._spawn(self._collect_task(number, txn))
 
-    async def _collect_task(self, number: int) -> None:
-        txn = self._txns[number]
+    async def _collect_task(self, number: int, txn: Transaction) -> None:
         taken = await asyncio.to_thread(self.saga.await_collection, txn.txn_id,
                                         txn.collect_stop, COLLECT_MAX_S)
         if taken:
@@ -336,10 +343,9 @@ class KioskCore:
             self.post(ev.DocumentTaken(number))
 
     def _retract(self, effect: fx.RetractDocument) -> None:
-        self._spawn(self._retract_task(effect.txn))
+        self._spawn(self._retract_task(effect.txn, self._txns[effect.txn]))
 
-    async def _retract_task(self, number: int) -> None:
-        txn = self._txns[number]
+    async def _retract_task(self, number: int, txn: Transaction) -> None:
         txn.collect_stop.set()
         state = self.saga.journal.get(txn.txn_id).state.value
         if state == "presented":
@@ -347,10 +353,9 @@ class KioskCore:
         self.post(ev.DocumentRetracted(number))
 
     def _abort(self, effect: fx.AbortTransaction) -> None:
-        self._spawn(self._abort_task(effect))
+        self._spawn(self._abort_task(effect, self._txns.get(effect.txn)))
 
-    async def _abort_task(self, effect: fx.AbortTransaction) -> None:
-        txn = self._txns.get(effect.txn)
+    async def _abort_task(self, effect: fx.AbortTransaction, txn: Transaction | None) -> None:
         refunded = False
         if txn is not None:
             txn.cancelled.set()
@@ -365,8 +370,8 @@ class KioskCore:
 
     def _end_session(self, effect: fx.EndSession) -> None:
         self._drop_template()
+        self._identity = None
         for number, txn in list(self._txns.items()):
-            txn.identity_token = None
             txn.collect_stop.set()
             self.saga.forget(txn.txn_id)
             del self._txns[number]
