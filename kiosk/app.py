@@ -88,9 +88,11 @@ class KioskApp:
             self.session, self.saga, Recovery(self.journal, ports), channel=self.channel,
             intents=self.intents, fingerprint=self.devices["fingerprint"],  # type: ignore[arg-type]
             identity=self.backend, document_names=self._document_name,
-            telemetry=self, on_end_session=self._end_session, on_backend=self._backend_checked)
+            telemetry=self, on_end_session=self._end_session, on_backend=self._backend_checked,
+            card_present=self._card_present)
         self.key_listeners: list[Callable[[str], None]] = []
         self._service_state: tuple[str, tuple[str, ...]] | None = None
+        self._card_was_present = False
         for device in self.devices.values():
             device.add_listener(self._device_changed)
         panel = self.devices.get("panel")
@@ -151,7 +153,16 @@ class KioskApp:
     def _document_name(self, code: str, language: str) -> str:
         return self.catalogue.get(code).names.get(language, code)
 
+    def _card_present(self) -> bool:
+        reader = self.devices.get("card_reader")
+        return reader is not None and reader.status.detail.get("media") == "present"
+
     def _device_changed(self, status: DeviceStatus) -> None:
+        if status.device == "card_reader":
+            present = status.detail.get("media") == "present"
+            if self._card_was_present and not present:
+                self.core.post(ev.CardRemoved())
+            self._card_was_present = present
         if self.telemetry is not None:
             try:
                 self.telemetry.set_device_status(status)

@@ -101,7 +101,8 @@ class KioskCore:
                  document_names: Callable[[str, str], str],
                  telemetry: TelemetryPort | None = None,
                  on_end_session: Callable[[], None] | None = None,
-                 on_backend: Callable[[bool, float | None], None] | None = None) -> None:
+                 on_backend: Callable[[bool, float | None], None] | None = None,
+                 card_present: Callable[[], bool] | None = None) -> None:
         self.session = session
         self.saga = saga
         self.recovery = recovery
@@ -113,6 +114,7 @@ class KioskCore:
         self.telemetry = telemetry
         self.on_end_session = on_end_session or (lambda: None)
         self.on_backend = on_backend or (lambda reachable, latency_s: None)
+        self.card_present = card_present or (lambda: False)
         self.heartbeat = time.monotonic()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
@@ -310,7 +312,7 @@ class KioskCore:
         except KioskError as exc:
             self.post(ev.TransactionFailed(effect.txn, exc.message_key))
             return
-        self.post(ev.PaymentApproved(effect.txn))
+        self.post(ev.PaymentApproved(effect.txn, card_present=self.card_present()))
 
     def _issue(self, effect: fx.StartIssuing) -> None:
         self._spawn(self._issue_task(effect.txn, self._txns[effect.txn]))
@@ -373,10 +375,17 @@ class KioskCore:
         self._identity = None
         for number, txn in list(self._txns.items()):
             txn.collect_stop.set()
-            self.saga.forget(txn.txn_id)
+            self._spawn(self._close_unstarted(txn))
             del self._txns[number]
         self.fingerprint.cancel_capture()
         self._spawn(asyncio.to_thread(self.on_end_session))
+
+    async def _close_unstarted(self, txn: Transaction) -> None:
+        """A transaction the visit opened but never paid for or issued ends as failed."""
+        state = (await asyncio.to_thread(self.saga.journal.get, txn.txn_id)).state
+        if state.value == "quoted":
+            await asyncio.to_thread(self.saga.compensate, txn.txn_id, "session.ended")
+        self.saga.forget(txn.txn_id)
 
     def _publish_event(self, effect: fx.PublishEvent) -> None:
         if self.telemetry is not None:
