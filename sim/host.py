@@ -67,6 +67,9 @@ def kiosk_config_text(run_dir: Path, pki_dir: Path, devices: Sequence[str], *,
         f'cert_file = "{pki}/kiosk-{kiosk_id}.pem"', f'key_file = "{pki}/kiosk-{kiosk_id}.key"',
         f'public_key_file = "{pki}/backend-x25519.pub"', "",
         "[telemetry]", f'broker_url = "{broker_url}"',
+        *((f'ca_file = "{pki}/ca.pem"', f'cert_file = "{pki}/kiosk-{kiosk_id}.pem"',
+           f'key_file = "{pki}/kiosk-{kiosk_id}.key"')
+          if broker_url.startswith("mqtts://") else ()),
         f'fleet_public_key_file = "{pki}/fleet-ed25519.pub"',
         f'outbox_path = "{(run_dir / "kiosk" / "outbox.sqlite").resolve()}"', "",
         "[journal]", f'path = "{(run_dir / "kiosk" / "journal.sqlite").resolve()}"',
@@ -89,7 +92,8 @@ class SimHost:
     def __init__(self, run_dir: Path, *, devices: Sequence[str] | None = None,
                  timing: float = 0.0, seed: int = 0, pki_dir: Path | None = None,
                  backend_url: str = "https://127.0.0.1:8443",
-                 broker_url: str = "mqtt://127.0.0.1:1883") -> None:
+                 broker_url: str = "mqtt://127.0.0.1:1883",
+                 kiosk_id: str = "jongno-0001") -> None:
         self.run_dir = run_dir
         self.devices = tuple(devices or EMULATORS)
         self.timing = timing
@@ -97,6 +101,7 @@ class SimHost:
         self.pki_dir = pki_dir or Path(__file__).resolve().parent.parent / "examples" / "pki"
         self.backend_url = backend_url
         self.broker_url = broker_url
+        self.kiosk_id = kiosk_id
         self.emulators: dict[str, Emulator] = {}
         self.links: dict[str, PtyLink] = {}
         self._server: ThreadingHTTPServer | None = None
@@ -116,7 +121,8 @@ class SimHost:
             self.links[device] = link
         (self.run_dir / "kiosk.toml").write_text(
             kiosk_config_text(self.run_dir, self.pki_dir, self.devices,
-                              backend_url=self.backend_url, broker_url=self.broker_url),
+                              backend_url=self.backend_url, broker_url=self.broker_url,
+                              kiosk_id=self.kiosk_id),
             encoding="utf-8")
         self._start_control()  # control.json last: its existence means "ready"
 
