@@ -80,6 +80,7 @@ def hash_pin_command(args: argparse.Namespace) -> int:
 COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.issuance.verify_cli",
     "kiosk.demo_cli",
+    "kiosk.run_cli",
     "kiosk.screens_cli",
 )
 
