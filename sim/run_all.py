@@ -87,6 +87,11 @@ def planned_parts(run_dir: Path, timing: float) -> tuple[list[Part], list[str]]:
              ready=sim_dir / "control.json",
              description=f"six device emulators on ptys under {sim_dir}"),
     ]
+    display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    kiosk = [str(bin_dir / "kiosk"), "run", "--config", str(sim_dir / "kiosk.toml")]
+    parts.append(Part("kiosk", [*kiosk, "--window"] if display else [*kiosk, "--headless"],
+                      description="the kiosk UI in a window" if display else
+                      "the kiosk core, headless (no display: no UI)"))
     return parts, missing
 
 
