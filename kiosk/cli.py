@@ -8,8 +8,9 @@ import argparse
 import getpass
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
-from kiosk.config import load_config
+from kiosk.config import KioskConfig, load_config
 from kiosk.errors import ConfigError
 
 EXIT_OK = 0
@@ -35,14 +36,21 @@ def _check_config_args(parser: argparse.ArgumentParser) -> None:
                         help="also open every device port, the broker and the backend")
 
 
-@command("check-config", "validate a kiosk config file (exit 2 if invalid)", _check_config_args)
-def check_config(args: argparse.Namespace) -> int:
+def load_config_or_report(path: str | Path) -> KioskConfig | None:
+    """The config, or None after printing every problem to stderr (callers exit 2)."""
     try:
-        config = load_config(args.file)
+        return load_config(path)
     except ConfigError as exc:
-        print(f"{args.file}: {len(exc.problems)} error(s)", file=sys.stderr)
+        print(f"{path}: {len(exc.problems)} error(s)", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
+        return None
+
+
+@command("check-config", "validate a kiosk config file (exit 2 if invalid)", _check_config_args)
+def check_config(args: argparse.Namespace) -> int:
+    config = load_config_or_report(args.file)
+    if config is None:
         return EXIT_CONFIG
     enabled = [name for name, dev in config.devices.by_name().items() if dev.enabled]
     print(f"{args.file}: ok: kiosk {config.kiosk.id} at {config.kiosk.site}, "

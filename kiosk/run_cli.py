@@ -13,7 +13,7 @@ import sys
 import threading
 from pathlib import Path
 
-from kiosk.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, command
+from kiosk.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, command, load_config_or_report
 
 
 def _run_args(parser: argparse.ArgumentParser) -> None:
@@ -26,17 +26,12 @@ def _run_args(parser: argparse.ArgumentParser) -> None:
 @command("run", "run the kiosk: the touchscreen UI and the core", _run_args)
 def run_command(args: argparse.Namespace) -> int:
     from kiosk.app import KioskApp
-    from kiosk.config import load_config
-    from kiosk.errors import ConfigError, KioskError
+    from kiosk.errors import KioskError
     from kiosk.logsetup import configure_logging
     from kiosk.watchdog import Watchdog
 
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        print(f"{args.config}: {len(exc.problems)} error(s)", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
+    config = load_config_or_report(args.config)
+    if config is None:
         return EXIT_CONFIG
     configure_logging(config.logging.level)
     try:
