@@ -257,6 +257,11 @@ class KioskCore:
                                              dict(effect.options), effect.copies,
                                              effect.fee_won)
 
+    def _requote(self, effect: fx.Requote) -> None:
+        txn = self._txns[effect.txn]
+        txn.copies, txn.fee_won = effect.copies, effect.fee_won
+        self.saga.journal.requote(txn.txn_id, effect.fee_won)
+
     def _capture(self, effect: fx.CaptureFingerprint) -> None:
         self._spawn(self._capture_task(effect.session))
 
@@ -433,6 +438,7 @@ def _token_text(token: Any) -> str | None:
 
 _EFFECTS: Mapping[type, Callable[[KioskCore, Any], None]] = {
     fx.BeginTransaction: KioskCore._begin,
+    fx.Requote: KioskCore._requote,
     fx.CaptureFingerprint: KioskCore._capture,
     fx.VerifyIdentity: KioskCore._verify,
     fx.RequestPayment: KioskCore._pay,

@@ -57,6 +57,16 @@ class BeginTransaction(Effect):
 
 
 @dataclass(frozen=True)
+class Requote(Effect):
+    """The citizen changed the number of copies on the fee screen, before paying: the open
+    transaction's copies and total fee change (journal state 'quoted' only)."""
+
+    txn: int
+    copies: int
+    fee_won: int
+
+
+@dataclass(frozen=True)
 class CaptureFingerprint(Effect):
     """Ask the sensor for a finger image and template; answer with ``FingerprintCaptured`` or
     ``FingerprintFailed``. The template stays in the core (never in the session)."""

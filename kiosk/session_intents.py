@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from kiosk import view
-from kiosk.session_effects import EndReason, PublishEvent
+from kiosk.session_effects import EndReason, PublishEvent, Requote
 from kiosk.session_service import KioskCondition
 from kiosk.session_settings import VOLUME_MAX, SessionSettings
 from kiosk.session_snapshot import SnapshotBuilder
@@ -127,9 +127,18 @@ class IntentHandlers:
         visit.option_hint, visit.option_missing = None, None
 
     def _on_copies(self, intent: view.SetCopies) -> None:
+        if not 1 <= intent.copies <= view.MAX_COPIES:
+            return
         visit = self._in(Phase.OPTIONS)
-        if visit is not None and 1 <= intent.copies <= view.MAX_COPIES:
+        if visit is not None:
             visit.copies = intent.copies
+            return
+        visit = self._in(Phase.FEE)
+        if visit is not None and visit.txn is not None and not visit.paid:
+            unit_fee = visit.fee_won // visit.copies
+            visit.copies = intent.copies
+            visit.fee_won = unit_fee * visit.copies
+            self._emit(Requote(visit.txn, visit.copies, visit.fee_won))
 
     def _on_rrn_digit(self, intent: view.RrnDigit) -> None:
         visit = self._in(Phase.IDENTITY)

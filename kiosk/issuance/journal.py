@@ -206,6 +206,22 @@ class Journal:
                            (txn_id, current.value, state.value, now, detail))
         return self.get(txn_id)
 
+    def requote(self, txn_id: str, fee_won: int) -> Transaction:
+        """Change the fee of a transaction nothing has been paid for yet (state ``quoted``).
+
+        Raises:
+            JournalError: unknown transaction, not in ``quoted``, or a negative fee.
+        """
+        if fee_won < 0:
+            raise JournalError(f"{txn_id}: fee must be >= 0, got {fee_won}")
+        with self._write() as db:
+            updated = db.execute("UPDATE transactions SET fee_won = ?, updated_at = ? "
+                                 "WHERE txn_id = ? AND state = ?",
+                                 (fee_won, self._clock(), txn_id, TxnState.QUOTED.value))
+            if updated.rowcount != 1:
+                raise JournalError(f"{txn_id}: only a quoted transaction can be requoted")
+        return self.get(txn_id)
+
     def get(self, txn_id: str) -> Transaction:
         with self._lock:
             row = self._db.execute("SELECT * FROM transactions WHERE txn_id = ?",

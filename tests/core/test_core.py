@@ -28,6 +28,7 @@ from kiosk.view import (
     IntentQueue,
     RrnDigit,
     Screen,
+    SetCopies,
     SkipRating,
     Snapshot,
     SnapshotChannel,
@@ -185,3 +186,21 @@ def test_identity_rejected_three_times_ends_politely(harness_factory) -> None:
         assert time.monotonic() < deadline, [t.state for t in h.journal.all()]
         time.sleep(0.05)
     assert len(h.identity.seen_rrn) == 3
+
+
+def test_copies_chosen_on_the_fee_screen_are_printed_and_charged(harness_factory) -> None:
+    h = harness_factory()
+    h.walk_to_payment()
+    h.screen(Screen.FEE)
+    h.send(SetCopies(2))
+    assert h.wait_for(lambda s: s.fee_won == 400).copies == 2
+    h.send(Confirm())
+    h.screen(Screen.THANKS)
+    [txn] = h.journal.all()
+    deadline = time.monotonic() + 10
+    while h.journal.get(txn.txn_id).state is not TxnState.COMPLETED:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    done = h.journal.get(txn.txn_id)
+    assert (done.fee_won, done.pages_printed, done.captured) == (400, 4, True)
+    assert [pages for _, pages in h.ports.printer.jobs] == [2, 2]  # type: ignore[attr-defined]

@@ -196,6 +196,15 @@ def test_journal_refuses_forbidden_transitions(journal: Journal) -> None:
         journal.advance("t2", TxnState.FAILED)
 
 
+def test_requote_only_before_payment(journal: Journal) -> None:
+    journal.begin("t1", "k", "resident-copy", 200)
+    assert journal.requote("t1", 600).fee_won == 600
+    journal.advance("t1", TxnState.PAYMENT_PENDING)
+    with pytest.raises(JournalError, match="only a quoted transaction"):
+        journal.requote("t1", 200)
+    assert journal.get("t1").fee_won == 600
+
+
 def test_journal_pragmas(journal: Journal) -> None:
     assert journal.pragma("journal_mode") == "wal"
     assert journal.pragma("synchronous") == 2  # FULL
