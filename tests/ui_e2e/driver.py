@@ -149,7 +149,11 @@ class KioskAtHand:
         """Touch ``widget`` (or the widget with that id) and lift: as the panel's touch
         controller does through SDL (``via='touch'``), or with a mouse (``via='mouse'``)."""
         target = self.find(widget) if isinstance(widget, str) else widget
-        assert target.enabled, f"{target.id} is disabled on {self.screen}"
+        if not target.enabled:
+            # A device may still be coming up (a status poll after connect); wait for it.
+            target_id = target.id
+            self.pump(lambda: self.find(target_id).enabled, f"{target_id} to be enabled")
+            target = self.find(target_id)
         x, y = self.center(target)
         width, height = self.layout.size
         finger = {"touch_id": TOUCH_ID, "finger_id": FINGER_ID, "x": x / width,
