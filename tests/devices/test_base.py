@@ -81,6 +81,7 @@ def link(tmp_path: Path):
 
 
 def make_device(path: Path, timeout_s: float = 0.3) -> EchoDevice:
+    """A device with short deadlines (the tests wait for them on purpose)."""
     return EchoDevice(DeviceConfig(port=str(path), timeout_s=timeout_s, reconnect_max_s=0.2),
                       poll_interval_s=0.05)
 
@@ -110,15 +111,14 @@ def test_silent_device_times_out_and_counts(link: PtyLink) -> None:
     device.stop()
 
 
-def test_garbage_before_reply_is_skipped(link: PtyLink) -> None:
-    device = make_device(link.symlink)
+def test_garbage_is_rejected_counted_and_survived(link: PtyLink) -> None:
+    device = make_device(link.symlink, timeout_s=1.0)
     device.connect()
+    link.emulator.random.seed(0)  # garbage c5 d7 14: no newline, not a valid line
     link.emulator.set_fault("garbage", params={"bytes": 3})
-    link.emulator.random.seed(1)
-    try:
+    with pytest.raises(DeviceTimeout):
         device.ping()
-    except (DeviceTimeout, ProtocolError):
-        pass
+    assert device.status.counters["protocol_errors"] >= 1
     link.emulator.set_fault("garbage", active=False)
     assert device.ping() == "GOTPING"
     device.stop()
