@@ -105,6 +105,7 @@ from kiosk.view import (
     OptionHint,
     Progress,
     Snapshot,
+    UnavailableReason,
 )
 
 #: How long each waiting phase may last before the session gives up on it.
@@ -280,6 +281,8 @@ class Session(EventHandlers):
         if visit is None or visit.document is None or self._phase not in BEFORE_PAYMENT:
             return
         reason = self._snapshots.reason(visit.document, self._condition, self._wall(), None)
+        if reason == UnavailableReason.FINGERPRINT and visit.identity_verified:
+            return  # the sensor's work for this visit is done
         if reason is not None:
             self._fail(reason, NextStep.CHOOSE_OTHER, EndReason.UNAVAILABLE, resumable=True)
 

@@ -346,3 +346,15 @@ def test_privacy_reset_leaves_nothing_of_the_citizen() -> None:
     assert (snap.rrn_masked, snap.selected_document, snap.options, snap.fingerprint_hint) == (
         "", None, (), None)
     assert isinstance(kiosk.last(CaptureFingerprint), CaptureFingerprint)
+
+
+def test_fingerprint_down_after_identity_does_not_end_the_visit() -> None:
+    driver = Driver()
+    driver.choose("resident-copy")
+    driver.intent(view.Confirm())
+    driver.identify()
+    assert driver.snap.screen is view.Screen.FEE
+    driver.event(ev.DevicesChanged(ALL_DEVICES - {"fingerprint"}))
+    assert driver.snap.screen is view.Screen.FEE
+    driver.event(ev.DevicesChanged(ALL_DEVICES - {"printer"}))
+    assert driver.snap.screen is view.Screen.FAILURE
