@@ -13,6 +13,8 @@ reader and the binder-presenter need translating:
 
 from __future__ import annotations
 
+import time
+
 from kiosk.devices.binder.codec import ExitState
 from kiosk.devices.binder.driver import Binder, MediaOutcome
 from kiosk.devices.card_reader.codec import Outcome, Settlement, TxnRecord
@@ -28,6 +30,8 @@ from kiosk.errors import DeviceTimeout
 from kiosk.issuance.ports import LedgerEntry, PaymentResult
 from kiosk.issuance.ports import PaymentOutcome as Outcomes
 
+#: How often a payment being settled after a crash is asked about again.
+SETTLE_POLL_S = 0.2
 #: The presenter's own take timeout: its maximum, so the session's timeout governs.
 PRESENTER_TAKE_TIMEOUT_S = 255
 
@@ -54,6 +58,15 @@ class CardPayment:
         record = self.reader.query(key)
         return None if record is None else _ledger(record)
 
+    def settle(self, key: str) -> LedgerEntry | None:
+        self.reader.cancel(key)
+        deadline = time.monotonic() + self.reader.config.timeout_s
+        while True:
+            entry = self.query(key)
+            if entry is None or not entry.pending or time.monotonic() >= deadline:
+                return entry
+            time.sleep(SETTLE_POLL_S)
+
 
 def _result(outcome: PaymentOutcome) -> PaymentResult:
     if isinstance(outcome, Approved):
@@ -72,7 +85,8 @@ def _ledger(record: TxnRecord) -> LedgerEntry:
     return LedgerEntry(authorised=approved,
                        captured=approved and record.settlement is Settlement.CAPTURED,
                        voided=approved and record.settlement is Settlement.VOIDED,
-                       approval_code=record.approval_code or None)
+                       approval_code=record.approval_code or None,
+                       pending=record.outcome is Outcome.PENDING)
 
 
 class BinderFinisher:

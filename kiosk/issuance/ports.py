@@ -42,6 +42,7 @@ class LedgerEntry:
     voided: bool
     refunded: bool = False
     approval_code: str | None = None
+    pending: bool = False
 
 
 class PaymentTerminal(Protocol):
@@ -59,6 +60,10 @@ class PaymentTerminal(Protocol):
 
     def query(self, key: str) -> LedgerEntry | None:
         """What happened to this key, or None if the reader never saw it."""
+
+    def settle(self, key: str) -> LedgerEntry | None:
+        """Make a payment still in progress at the reader final (cancel it if it still waits
+        for a card, else wait for its result) and return what it ended as."""
 
 
 class DocumentPrinter(Protocol):

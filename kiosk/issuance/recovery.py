@@ -10,6 +10,7 @@ whether a document waits at the slot:
 | quoted                                | -                    | -                     | failed |
 | payment_pending                       | nothing / voided     | -                     | failed |
 | payment_pending                       | authorised           | void                  | voided |
+| payment_pending                       | still in progress    | cancel, then as above | ...    |
 | paid .. bound (paper may be in path)  | authorised           | retract, void         | voided |
 | paid .. bound                         | captured             | retract, refund       | refunded |
 | presented, document still in the slot | authorised/captured  | retract, capture      | retracted |
@@ -27,7 +28,7 @@ import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from kiosk.errors import KioskError
+from kiosk.errors import DeviceError, DeviceTimeout, KioskError
 from kiosk.issuance.journal import Journal, Transaction, TxnState
 from kiosk.issuance.ports import LedgerEntry, Ports
 from kiosk.issuance.saga import Outcome
@@ -83,6 +84,10 @@ class Recovery:
 
     def _resolve(self, txn: Transaction) -> Outcome:
         entry = self.ports.payment.query(txn.txn_id) if txn.fee_won else None
+        if entry is not None and entry.pending:
+            entry = self.ports.payment.settle(txn.txn_id)
+            if entry is not None and entry.pending:
+                raise DeviceTimeout("card_reader", "payment still in progress at the reader")
         if txn.state is TxnState.QUOTED:
             return self._end(txn, TxnState.FAILED, "recovery.never_paid")
         if txn.state is TxnState.PAYMENT_PENDING:
@@ -92,7 +97,7 @@ class Recovery:
                 return self._refund(txn)
             return self._end(txn, TxnState.FAILED, "recovery.no_authorisation")
         if txn.state in _PAPER_IN_PATH:
-            self.ports.finisher.retract()
+            self._clear_paper_path(txn)
             if entry is not None and entry.captured and not entry.refunded:
                 return self._refund(txn)
             if _held(entry):
@@ -104,11 +109,19 @@ class Recovery:
             if in_slot is False:
                 self.journal.advance(txn.txn_id, TxnState.TAKEN, detail="recovery")
                 return self._capture(txn, entry, TxnState.COMPLETED)
-            self.ports.finisher.retract()
+            self._clear_paper_path(txn)
             return self._capture(txn, entry, TxnState.RETRACTED)
         if txn.state is TxnState.TAKEN:
             return self._capture(txn, entry, TxnState.COMPLETED)
         raise AssertionError(f"unexpected open state {txn.state}")
+
+    def _clear_paper_path(self, txn: Transaction) -> None:
+        """Pull whatever is in the paper path into the bin; an empty path is not a failure, and a
+        binder that cannot do it leaves a job for the technician, not a reason to keep money."""
+        try:
+            self.ports.finisher.retract()
+        except DeviceError as exc:
+            log.warning("transaction %s: paper path not cleared (%s)", txn.txn_id, exc.code)
 
     def _capture(self, txn: Transaction, entry: LedgerEntry | None,
                  state: TxnState) -> Outcome:

@@ -304,6 +304,12 @@ class IssuanceSaga:
     def _resolve_lost_approval(self, txn_id: str, cause: Exception | None) -> None:
         """The approval's reply was lost: ask the reader what really happened."""
         entry = self.ports.payment.query(txn_id)
+        if entry is not None and entry.pending:
+            entry = self.ports.payment.settle(txn_id)
+            if entry is not None and entry.pending:
+                log.warning("payment %s still in progress at the reader; recovery will end it",
+                            txn_id)
+                return
         if entry is not None and entry.authorised and not entry.voided:
             self._void(txn_id, "payment.reply_lost")
         else:

@@ -30,6 +30,7 @@ class FakePayment:
         self.ledger: dict[str, LedgerEntry] = {}
         self.captures: list[str] = []
         self.approvals: list[str] = []
+        self.settles_to: dict[str, LedgerEntry] = {}
 
     def approve(self, amount_won: int, key: str) -> PaymentResult:
         self.approvals.append(key)
@@ -61,6 +62,13 @@ class FakePayment:
                                        approval_code=entry.approval_code)
 
     def query(self, key: str) -> LedgerEntry | None:
+        return self.ledger.get(key)
+
+    def settle(self, key: str) -> LedgerEntry | None:
+        """The reader finishes what was pending: the scripted outcome in ``settles_to``."""
+        entry = self.ledger.get(key)
+        if entry is not None and entry.pending:
+            self.ledger[key] = self.settles_to.get(key, LedgerEntry(False, False, False))
         return self.ledger.get(key)
 
 

@@ -118,3 +118,23 @@ def test_free_document_interrupted_fails_without_money(journal: Journal) -> None
     assert resolution.outcome is Outcome.FAILED
     assert ports.payment.ledger == {}  # type: ignore[attr-defined]
     assert journal.get(txn).state is TxnState.FAILED
+
+
+def test_payment_still_pending_at_the_reader_is_settled_first(journal: Journal) -> None:
+    ports = fake_ports(Faults())
+    txn = journal_at(journal, "payment_pending")
+    ports.payment.ledger[txn] = LedgerEntry(False, False, False, pending=True)  # type: ignore[attr-defined]
+    ports.payment.settles_to[txn] = LedgerEntry(True, False, False, approval_code="A9")  # type: ignore[attr-defined]
+    [resolution] = Recovery(journal, ports).run()
+    assert resolution.outcome is Outcome.VOIDED
+    assert ports.payment.ledger[txn].voided  # type: ignore[attr-defined]
+
+
+def test_payment_that_stays_pending_keeps_the_transaction_open(journal: Journal) -> None:
+    ports = fake_ports(Faults())
+    txn = journal_at(journal, "payment_pending")
+    stuck = LedgerEntry(False, False, False, pending=True)
+    ports.payment.ledger[txn] = stuck  # type: ignore[attr-defined]
+    ports.payment.settles_to[txn] = stuck  # type: ignore[attr-defined]
+    [resolution] = Recovery(journal, ports).run()
+    assert resolution.outcome is None and journal.get(txn).state is TxnState.PAYMENT_PENDING
