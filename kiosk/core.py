@@ -346,7 +346,13 @@ class KioskCore:
         taken = await asyncio.to_thread(self.saga.await_collection, txn.txn_id,
                                         txn.collect_stop, COLLECT_MAX_S)
         if taken:
-            await asyncio.to_thread(self.saga.taken, txn.txn_id)
+            try:
+                await asyncio.to_thread(self.saga.taken, txn.txn_id)
+            except KioskError as exc:
+                # The citizen has the document whatever the reader says: the journal holds
+                # 'taken', and recovery captures once the reader answers again.
+                log.error("capture of %s failed (%s); recovery will finish it", txn.txn_id,
+                          exc.code)
             self.post(ev.DocumentTaken(number))
 
     def _retract(self, effect: fx.RetractDocument) -> None:

@@ -11,14 +11,17 @@ RRN, place their finger, pay, take the document. Then it writes:
 - ``OUT/trust/authority.pem``: the certificates to verify the document with
   (``kiosk verify OUT/document-*.pdf --trust OUT/trust/authority.pem``).
 
-``--fault DEVICE:FAULT`` injects a simulator fault before the visit (``printer:jam`` ends
-voided, nothing charged); ``--broker URL`` publishes the kiosk's telemetry there.
+``--fault DEVICE:FAULT`` injects a simulator fault: a fault of a device that issues (printer,
+binder, receipt) once the kiosk starts issuing, after the payment, so it bites the transaction
+(``printer:jam`` ends voided, nothing charged); any other before the visit. ``--broker URL``
+publishes the kiosk's telemetry there.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import logging
 import os
@@ -29,12 +32,14 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from kiosk.config import KioskConfig, load_config
 from kiosk.demo_citizen import ScriptedCitizen
 from kiosk.issuance.journal import TERMINAL_STATES
+from kiosk.view import Screen
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +47,10 @@ READY_TIMEOUT_S = 30.0
 VISIT_TIMEOUT_S = 120.0
 SETTLE_TIMEOUT_S = 30.0
 DEFAULT_SUBJECT = "hong-gildong"
+#: Devices whose ``--fault`` is switched on when the issuing screen shows (after payment).
+FAULT_WHILE_ISSUING = frozenset({"printer", "binder", "receipt"})
+#: A kiosk still out of service this long after it started has turned the citizen away.
+OUT_OF_SERVICE_WAIT_S = 10.0
 
 
 class DemoError(RuntimeError):
@@ -123,26 +132,40 @@ def start_simulators(run_dir: Path, children: Children, broker: str | None) -> t
     return run_dir / "sim" / "kiosk.toml", str(control["url"])
 
 
-def run_visit(config: KioskConfig, citizen: ScriptedCitizen, telemetry: bool) -> dict[str, Any]:
-    """Build the kiosk, walk the citizen's visit and return the transaction's journal row."""
+def run_visit(config: KioskConfig, citizen: ScriptedCitizen, telemetry: bool, *,
+              on_started: Callable[[Any], None] | None = None,
+              on_issuing: Callable[[], None] | None = None) -> dict[str, Any]:
+    """Build the kiosk, walk the citizen's visit and return the transaction's journal row.
+
+    ``on_started(app)`` runs once the kiosk is up (recovery done); ``on_issuing()`` once the
+    issuing screen first shows.
+    """
     from kiosk.app import KioskApp
 
     app = KioskApp(config, telemetry=telemetry)
     changed = threading.Event()
     app.channel.watch(changed.set)
     app.start()
+    if on_started is not None:
+        on_started(app)
     try:
-        deadline = time.monotonic() + VISIT_TIMEOUT_S
+        started = time.monotonic()
         seen = -1
         while not citizen.done:
-            if time.monotonic() > deadline:
+            if time.monotonic() > started + VISIT_TIMEOUT_S:
                 raise DemoError(f"the visit did not finish; screens: {citizen.screens}")
+            if citizen.screens and set(citizen.screens) == {Screen.OUT_OF_SERVICE} \
+                    and time.monotonic() > started + OUT_OF_SERVICE_WAIT_S:
+                break
             changed.wait(0.5)
             changed.clear()
             snapshot = app.channel.latest()
             if snapshot.seq == seen:
                 continue
             seen = snapshot.seq
+            if on_issuing is not None and snapshot.screen is Screen.ISSUING:
+                on_issuing()
+                on_issuing = None
             for intent in citizen.react(snapshot):
                 app.intents.put(intent)
         return _settled_transaction(app)
@@ -205,11 +228,15 @@ def run_demo(out: Path, *, document: str = "resident-copy", subject: str = DEFAU
         config = dataclasses.replace(config, telemetry=dataclasses.replace(
             config.telemetry, enabled=broker is not None))
         control = SimulatorControl(control_url, subject)
+        inject = None
         if fault:
             device, _, name = fault.partition(":")
-            control.fault(device, name)
+            inject = functools.partial(control.fault, device, name)
+            if device not in FAULT_WHILE_ISSUING:
+                inject()
+                inject = None
         citizen = ScriptedCitizen(document, SUBJECTS[subject].rrn, control, language=language)
-        txn = run_visit(config, citizen, telemetry=broker is not None)
+        txn = run_visit(config, citizen, telemetry=broker is not None, on_issuing=inject)
         summary = collect_outputs(out, run_dir, config, txn)
         if citizen.failure:
             summary["citizen_saw"] = citizen.failure

@@ -3,7 +3,8 @@ and the end-to-end and crash tests.
 
 It reads snapshots (``kiosk.view``) and answers with intents, and does what a person does to
 the machine through ``hands``: place a finger, take the document. It acts once per screen
-visit and records the screens it saw and how the visit ended.
+visit and records the screens it saw and how the visit ended. It does not insist: shown its
+document unavailable, or offered another try after a failed payment, it cancels and leaves.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from kiosk.view import (
+    Cancel,
     ChooseDocument,
     ChooseLanguage,
     CollectItem,
@@ -62,7 +64,8 @@ class ScriptedCitizen:
         if entered:
             self.screens.append(screen)
         if screen is Screen.ATTRACT:
-            self.failure = None
+            if self.failure == "out_of_service":
+                self.failure = None
             if len([s for s in self.screens if s is not Screen.OUT_OF_SERVICE]) > 1:
                 self.done = True
                 return []
@@ -84,6 +87,10 @@ class ScriptedCitizen:
         if screen is Screen.LANGUAGE:
             return [ChooseLanguage(self.language)]
         if screen is Screen.CATALOGUE:
+            choice = next((c for c in snapshot.documents if c.code == self.document), None)
+            if choice is not None and not choice.available:
+                self.failure = choice.unavailable_reason or "unavailable"
+                return [Cancel()]
             return [ChooseDocument(self.document)]
         if screen is Screen.OPTIONS:
             return [*(SetOption(key, value) for key, value in self.options.items()), Confirm()]
@@ -98,6 +105,10 @@ class ScriptedCitizen:
 
     def _keep_acting(self, snapshot: Snapshot) -> list[Intent]:
         screen = snapshot.screen
+        if screen is Screen.PAYMENT and snapshot.payment_hint is not None \
+                and self.failure is None:
+            self.failure = snapshot.payment_hint
+            return [Cancel()]
         if screen is Screen.FINGERPRINT and not self._finger_placed:
             self._finger_placed = True
             self.hands.place_finger()

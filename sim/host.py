@@ -59,7 +59,9 @@ def kiosk_config_text(run_dir: Path, pki_dir: Path, devices: Sequence[str], *,
         "[kiosk]", f'id = "{kiosk_id}"', 'site = "seoul-jongno"', "",
     ]
     for device in devices:
-        lines += [f"[devices.{device}]", f'port = "{(run_dir / device).resolve()}"',
+        # The symlink itself, never its target: after an unplug/replug it points at a new pty
+        # (resolving it would pin the kiosk to a pty that may since belong to another device).
+        lines += [f"[devices.{device}]", f'port = "{run_dir.resolve() / device}"',
                   f"baudrate = {BAUDRATES.get(device, 115200)}",
                   f"timeout_s = {TIMEOUTS_S.get(device, 2.0)}", ""]
     lines += [

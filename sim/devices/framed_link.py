@@ -34,6 +34,7 @@ from kiosk.devices.framing import (
 from kiosk.devices.framing_messages import (
     FAULT_UNKNOWN_COMMAND,
     Booted,
+    CommonCmd,
     DeviceKind,
     FixedMessage,
     Hello,
@@ -197,11 +198,14 @@ class FramedEmulator(Emulator):
         return self.handle_request(request)
 
     def _on_hello(self) -> None:
-        """framing.md §9.1: restart the event sequence; HELLO makes BOOTED unnecessary."""
+        """framing.md §9.1: restart the event sequence; HELLO makes BOOTED unnecessary, and
+        the STATUS the host reads next supersedes any STATUS_CHANGED not yet acknowledged
+        (delivered later, such a snapshot would show the host a state that no longer is)."""
         self._event_seq.reset()
-        if self._pending is not None and isinstance(self._pending[2], Booted):
+        if self._pending is not None and _superseded_by_hello(self._pending[2]):
             self._clear_pending()
-        self._events = deque(event for event in self._events if not isinstance(event, Booted))
+        self._events = deque(event for event in self._events
+                             if not _superseded_by_hello(event))
 
     # ------------------------------------------------------------ events
 
@@ -278,3 +282,7 @@ class FramedEmulator(Emulator):
         with self.lock:
             return {**super().state(), "serial_number": self.serial_number,
                     "link": dict(self.link)}
+
+
+def _superseded_by_hello(event: FixedMessage) -> bool:
+    return isinstance(event, Booted) or getattr(event, "CMD", None) == CommonCmd.STATUS_CHANGED
