@@ -39,7 +39,7 @@ from typing import Any
 from kiosk.config import KioskConfig, load_config
 from kiosk.demo_citizen import ScriptedCitizen
 from kiosk.issuance.journal import TERMINAL_STATES
-from kiosk.view import Screen
+from kiosk.view import Cancel, Screen
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,10 @@ SETTLE_TIMEOUT_S = 30.0
 DEFAULT_SUBJECT = "hong-gildong"
 #: Devices whose ``--fault`` is switched on when the issuing screen shows (after payment).
 FAULT_WHILE_ISSUING = frozenset({"printer", "binder", "receipt"})
-#: A kiosk still out of service this long after it started has turned the citizen away.
+#: A kiosk still out of service this long after it started has turned the citizen away; a
+#: document still shown unavailable this long makes the citizen leave.
 OUT_OF_SERVICE_WAIT_S = 10.0
+UNAVAILABLE_WAIT_S = 10.0
 
 
 class DemoError(RuntimeError):
@@ -151,12 +153,19 @@ def run_visit(config: KioskConfig, citizen: ScriptedCitizen, telemetry: bool, *,
     try:
         started = time.monotonic()
         seen = -1
+        waiting_since: float | None = None
         while not citizen.done:
-            if time.monotonic() > started + VISIT_TIMEOUT_S:
+            now = time.monotonic()
+            if now > started + VISIT_TIMEOUT_S:
                 raise DemoError(f"the visit did not finish; screens: {citizen.screens}")
             if citizen.screens and set(citizen.screens) == {Screen.OUT_OF_SERVICE} \
-                    and time.monotonic() > started + OUT_OF_SERVICE_WAIT_S:
+                    and now > started + OUT_OF_SERVICE_WAIT_S:
                 break
+            waiting_since = (waiting_since or now) if citizen.unavailable else None
+            if waiting_since is not None and now > waiting_since + UNAVAILABLE_WAIT_S:
+                citizen.failure = citizen.unavailable
+                app.intents.put(Cancel())
+                waiting_since = None
             changed.wait(0.5)
             changed.clear()
             snapshot = app.channel.latest()

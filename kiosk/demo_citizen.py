@@ -3,8 +3,9 @@ and the end-to-end and crash tests.
 
 It reads snapshots (``kiosk.view``) and answers with intents, and does what a person does to
 the machine through ``hands``: place a finger, take the document. It acts once per screen
-visit and records the screens it saw and how the visit ended. It does not insist: shown its
-document unavailable, or offered another try after a failed payment, it cancels and leaves.
+visit and records the screens it saw and how the visit ended. Shown its document unavailable
+it waits for it (a device may still be coming up; ``unavailable`` says why it waits, and the
+caller decides how long); offered another try after a failed payment, it cancels and leaves.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class ScriptedCitizen:
     take: bool = True
     screens: list[Screen] = field(default_factory=list)
     failure: str | None = None
+    unavailable: str | None = None
     done: bool = False
     _last_screen: Screen | None = None
     _finger_placed: bool = False
@@ -89,8 +91,10 @@ class ScriptedCitizen:
         if screen is Screen.CATALOGUE:
             choice = next((c for c in snapshot.documents if c.code == self.document), None)
             if choice is not None and not choice.available:
-                self.failure = choice.unavailable_reason or "unavailable"
-                return [Cancel()]
+                self.unavailable = choice.unavailable_reason or "unavailable"
+                self._last_screen = None  # act again on the next snapshot
+                return []
+            self.unavailable = None
             return [ChooseDocument(self.document)]
         if screen is Screen.OPTIONS:
             return [*(SetOption(key, value) for key, value in self.options.items()), Confirm()]

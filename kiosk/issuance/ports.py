@@ -78,6 +78,9 @@ class DocumentPrinter(Protocol):
     def purge(self) -> None:
         """Drop every job the printer still holds."""
 
+    def finish_previous_job(self) -> bool:
+        """Wait until no earlier job is printing; True if one was (its pages just came out)."""
+
 
 class Finisher(Protocol):
     """The binder-stapler and the presenter at the exit slot."""

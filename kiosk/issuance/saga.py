@@ -181,6 +181,8 @@ class IssuanceSaga:
                                            "document": request.document_code})
             raise JobMismatch("print job does not belong to the current session",
                               step="print")
+        if self.ports.printer.finish_previous_job():
+            self._clear_paper_path(txn_id)
         total = pages * request.copies
         self.journal.advance(txn_id, TxnState.PRINTING, pages_expected=total)
         progress(IssueStep.PRINTING, 0, total)
@@ -217,6 +219,13 @@ class IssuanceSaga:
             raise DeviceOperationError("printer", f"{printed} of {pages} pages came out",
                                        code="device.page_count")
         return printed
+
+    def _clear_paper_path(self, txn_id: str) -> None:
+        """An abandoned job's pages came out just now: into the bin, before this document."""
+        try:
+            self.ports.finisher.retract()
+        except DeviceError as exc:
+            log.info("nothing retracted before %s: %s", txn_id, exc.code)
 
     def collect(self, txn_id: str, timeout_s: float) -> Outcome:
         """Wait for the citizen to take the document; capture, or retract after the timeout."""

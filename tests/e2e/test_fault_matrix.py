@@ -91,8 +91,11 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("binder", "motor_fault"): _BINDER_STOPS,
     ("binder", "retract_bin_full"): _BINDER_STOPS,
     ("binder", "cover_open"): _BINDER_STOPS,
-    ("binder", "silent"): _BINDER_STOPS,
-    ("binder", "unplug"): _until("bound", VOIDED, quoted=EITHER),
+    # Gone once the document is at the slot: 'taken' may not be sensed any more, so the
+    # visit ends completed (sensed in time) or retracted (not sensed): issued and paid either way.
+    ("binder", "silent"): {**_BINDER_STOPS, "presented": "completed|retracted"},
+    ("binder", "unplug"): {**_until("bound", VOIDED, quoted=EITHER),
+                           "presented": "completed|retracted"},
     # Staples are supplies, not a device state: the document is offered, then voided at bind.
     ("binder", "staples_out"): _until("printing", VOIDED, before=VOIDED),
     ("binder", "not_taken"): _until("bound", RETRACTED, before=RETRACTED),

@@ -94,6 +94,9 @@ class FakePrinter:
     def purge(self) -> None:
         self.purges += 1
 
+    def finish_previous_job(self) -> bool:
+        return False
+
 
 class FakeFinisher:
     def __init__(self, faults: Faults) -> None:

@@ -20,7 +20,8 @@ What PJL cannot do: cancel a job the printer has accepted. There is no standard 
 for it (HP lists only control-panel cancellation, reported as ``USTATUS JOB CANCELED``); a
 kiosk printer must be set up (panel or vendor PJL SET) to cancel a job on jam or paper out,
 as the simulator models. ``purge`` therefore only ends any half-sent language data with UEL
-and stops following the current job.
+and stops following the current job, and a new job waits until the printer has finished any
+job still in progress (``finish_previous_job``), so that pages never interleave.
 """
 
 from __future__ import annotations
@@ -64,6 +65,10 @@ log = logging.getLogger(__name__)
 PAGE_TIMEOUT_S = 30.0
 #: After a stopping status mid-job, how long to wait for JOB END's authoritative page count.
 FAULT_GRACE_S = 1.0
+#: Activities (status_codes.BUSY_CODES) of a printer still working on an accepted job, and
+#: how often ``finish_previous_job`` asks again.
+JOB_ACTIVITIES = frozenset({"processing_job", "canceling_job"})
+BUSY_POLL_S = 0.1
 #: Job bytes per write, so a slow link never hits one write's deadline.
 WRITE_CHUNK_BYTES = 4096
 PRINTER_COUNTERS = ("pages", "jobs", "job_failures", "jams", "engine_pages")
@@ -246,6 +251,7 @@ class PjlDocumentPrinter(Device):
             raise ValueError(f"expected_pages must be >= 1, got {expected_pages}")
         frame = frame_job(job_name, pdf)
         with self._job_lock:
+            self.finish_previous_job()
             report = self.query_status()
             meaning = interpret(report.code, report.online)
             if DeviceState(meaning.state) not in USABLE_STATES:
@@ -274,6 +280,29 @@ class PjlDocumentPrinter(Device):
             raise JobFailed(self.name, result)
         self._count("jobs")
         return result
+
+    def finish_previous_job(self, timeout_s: float | None = None) -> bool:
+        """Wait until the printer has no job in progress; True if it had one.
+
+        PJL cannot take back a job the printer accepted, so a job abandoned when its visit
+        ended prints to its end; no job may follow it before its pages are out (they belong
+        in the retract bin, not under the next document).
+
+        Raises:
+            DeviceTimeout: still printing after ``timeout_s`` (default: the page timeout).
+        """
+        deadline = time.monotonic() + (self.page_timeout_s if timeout_s is None else timeout_s)
+        waited = False
+        while True:
+            report = self.query_status()
+            if interpret(report.code, report.online).activity not in JOB_ACTIVITIES:
+                return waited
+            if not waited:
+                log.info("%s: waiting for the previous job to finish", self.name)
+                waited = True
+            if time.monotonic() >= deadline:
+                raise DeviceTimeout(self.name, "the previous job is still printing")
+            time.sleep(BUSY_POLL_S)
 
     def print_pdf(self, job_name: str, pdf: bytes, pages: int,
                   on_page: Callable[[int], None]) -> int:
