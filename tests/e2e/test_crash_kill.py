@@ -82,6 +82,7 @@ def kill_at(config: Path, control_url: str, journal: Path, step: str | None,
 
 
 @pytest.mark.chaos
+@pytest.mark.timeout(3600 if FULL else 300)
 def test_sigkill_at_every_step_loses_nothing(tmp_path: Path) -> None:
     rng = random.Random(20261123)
     with BackendSim(port=0) as backend, SimHost(tmp_path / "sim", timing=TIMING,
